@@ -1,0 +1,51 @@
+// Loaded with `node --import @shop/common/telemetry dist/main.js`, before the application, so that the
+// instrumentations patch http, fastify, pg, mysql2, ioredis and kafkajs as they are first imported.
+// Spans are always created (their ids reach logs and problem responses); they are exported over OTLP only
+// when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+import path from 'node:path';
+import { FastifyOtelInstrumentation } from '@fastify/otel';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { KafkaJsInstrumentation } from '@opentelemetry/instrumentation-kafkajs';
+import { MySQL2Instrumentation } from '@opentelemetry/instrumentation-mysql2';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace';
+
+const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+const serviceName = process.env.OTEL_SERVICE_NAME || path.basename(process.cwd());
+
+// Without an exporter spans are still recorded (so their ids reach logs and problems), then dropped.
+const noExport: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+
+const sdk = new NodeSDK({
+  serviceName,
+  spanProcessors: endpoint
+    ? [
+        new BatchSpanProcessor({
+          exporter: new OTLPTraceExporter({ url: `${endpoint.replace(/\/$/, '')}/v1/traces` }),
+        }),
+      ]
+    : [noExport],
+  instrumentations: [
+    new HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => req.url === '/metrics' || req.url === '/health',
+    }),
+    new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+    new PgInstrumentation(),
+    new MySQL2Instrumentation(),
+    new IORedisInstrumentation(),
+    new KafkaJsInstrumentation(),
+  ],
+});
+sdk.start();
+
+process.once('beforeExit', () => {
+  void sdk.shutdown();
+});
