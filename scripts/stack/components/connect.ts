@@ -3,7 +3,12 @@
 // outbox table to Kafka unchanged; bootstrap registers docker/debezium/connectors/*.json once the tables exist.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connectorEnv, REQUIRED_PLUGINS, registerConnectors } from '../lib/kafka-connectors.js';
+import {
+  connectorEnv,
+  REQUIRED_PLUGINS,
+  registerConnectors,
+  unhealthyTasks,
+} from '../lib/kafka-connectors.js';
 import { brokerAddress, connectAdmin, installJvmTools, jvmFlags, writeLog4j } from '../lib/kafka-jvm.js';
 import {
   type Component,
@@ -148,6 +153,9 @@ const connect: Component = {
       });
       for (const s of skipped) ctx.log(`not registering ${s.name} yet: ${s.reason}`);
       ctx.log(`connectors registered: ${registered.length > 0 ? registered.join(', ') : 'none yet'}`);
+      for (const task of await unhealthyTasks(restUrl(ctx.env))) {
+        ctx.log(`task not running: ${task} (docs/runbooks/connect-stuck-task.md)`);
+      }
     } finally {
       await admin.disconnect();
     }

@@ -169,12 +169,20 @@ export async function ensureTopics(admin: Admin, topics: string[]): Promise<void
   });
 }
 
-/** PUT /connectors/<name>/config: creates the connector or updates it in place; safe to repeat. */
+/**
+ * PUT /connectors/<name>/config: creates the connector or updates it in place; safe to repeat. A connector
+ * whose stored config is already the definition is left alone: a PUT would restart it for nothing.
+ */
 export async function putConnector(connectUrl: string, def: ConnectorDefinition): Promise<void> {
+  const desired = { ...def.config, name: def.name };
+  const current = await fetch(`${connectUrl}/connectors/${encodeURIComponent(def.name)}/config`, {
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (current.ok && sameConfig((await current.json()) as Record<string, string>, desired)) return;
   const res = await fetch(`${connectUrl}/connectors/${encodeURIComponent(def.name)}/config`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ ...def.config, name: def.name }),
+    body: JSON.stringify(desired),
     signal: AbortSignal.timeout(30_000),
   });
   if (!res.ok) throw new StackError(`registering ${def.name} failed: ${res.status} ${await res.text()}`);
@@ -207,4 +215,28 @@ export async function registerConnectors(opts: {
     result.registered.push(def.name);
   }
   return result;
+}
+
+function sameConfig(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+/** Tasks of the registered connectors that are not RUNNING, with the first line of their trace. */
+export async function unhealthyTasks(connectUrl: string): Promise<string[]> {
+  const res = await fetch(`${connectUrl}/connectors?expand=status`, { signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) return [`GET /connectors answered ${res.status}`];
+  const all = (await res.json()) as Record<
+    string,
+    { status: { tasks: { id: number; state: string; trace?: string }[] } }
+  >;
+  const bad: string[] = [];
+  for (const [name, { status }] of Object.entries(all)) {
+    for (const task of status.tasks) {
+      if (task.state !== 'RUNNING')
+        bad.push(`${name}-${task.id} ${task.state}: ${(task.trace ?? '').split('\n')[0]}`);
+    }
+  }
+  return bad;
 }
