@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError } from './errors.js';
@@ -88,9 +88,13 @@ export function pgIdempotencyStore(db: PgLike, ttlHours = 24): IdempotencyStore 
   };
 }
 
-/** A stable fingerprint of what the request asks for: path parameters and body. */
-export function fingerprint(request: Pick<FastifyRequest, 'params' | 'body'>): string {
-  return createHash('sha256')
+/**
+ * A stable fingerprint of what the request asks for: path parameters and body. With a key it is an HMAC, for
+ * bodies that carry something sensitive (a card number): a plain hash of a card number can be reversed by
+ * hashing every possible number, a keyed one cannot without the key.
+ */
+export function fingerprint(request: Pick<FastifyRequest, 'params' | 'body'>, key?: string): string {
+  return (key ? createHmac('sha256', key) : createHash('sha256'))
     .update(canonicalJson({ params: request.params ?? null, body: request.body ?? null }))
     .digest('hex');
 }
@@ -113,7 +117,15 @@ const keyPattern = /^[\x21-\x7e]{1,255}$/;
  * again (with `idempotent-replayed: true`); the same key with another body answers 422.
  */
 export const idempotencyPlugin = fp(
-  async (app: FastifyInstance, options: { service: string; store: IdempotencyStore }) => {
+  async (
+    app: FastifyInstance,
+    options: {
+      service: string;
+      store: IdempotencyStore;
+      /** Makes the stored fingerprint an HMAC with this key; set it where request bodies hold card data. */
+      fingerprintKey?: string;
+    },
+  ) => {
     const { store } = options;
     app.addHook('preHandler', async (request, reply) => {
       if (!request.routeOptions.config.idempotent) return;
@@ -125,7 +137,7 @@ export const idempotencyPlugin = fp(
       // Scoped by caller and route, so two customers can never collide on a key.
       const caller = (request.user as { sub?: string } | undefined)?.sub ?? 'anonymous';
       const scope = `${options.service}:${request.method}:${request.routeOptions.url}:${caller}:${key}`;
-      const result = await store.begin(scope, fingerprint(request));
+      const result = await store.begin(scope, fingerprint(request, options.fingerprintKey));
       switch (result.state) {
         case 'new':
           request.idempotencyScope = scope;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../src/index.js';
 
@@ -14,5 +15,17 @@ describe('fingerprint', () => {
     expect(fingerprint({ params: { id: '1' }, body: {} })).not.toBe(
       fingerprint({ params: { id: '2' }, body: {} }),
     );
+  });
+
+  it('with a key, is neither the plain hash of the request nor the same under another key', () => {
+    const request = { params: {}, body: { card: { number: '4242424242424242' } } };
+    const plain = createHash('sha256')
+      .update('{"body":{"card":{"number":"4242424242424242"}},"params":{}}')
+      .digest('hex');
+    expect(fingerprint(request)).toBe(plain);
+    const keyed = fingerprint(request, 'k'.repeat(32));
+    expect(keyed).not.toBe(plain);
+    expect(keyed).toBe(fingerprint(request, 'k'.repeat(32)));
+    expect(keyed).not.toBe(fingerprint(request, 'j'.repeat(32)));
   });
 });

@@ -25,7 +25,12 @@ export async function buildApp(config: Config) {
   });
   await app.register(postgresPlugin, { connectionString: config.PAYMENT_DATABASE_URL });
   const idempotencyStore = pgIdempotencyStore(app.pg);
-  await app.register(idempotencyPlugin, { service: 'payment', store: idempotencyStore });
+  // Bodies may carry a card number: the stored request fingerprint is keyed, never a plain hash of it.
+  await app.register(idempotencyPlugin, {
+    service: 'payment',
+    store: idempotencyStore,
+    fingerprintKey: config.PAYMENT_CARD_TOKEN_SECRET,
+  });
   // Events: encoded against the registry, written to the outbox in the same transaction as the change.
   await app.register(paymentRepositoryPlugin, {
     events: createPaymentEvents(createEventEncoder(config.PAYMENT_SCHEMA_REGISTRY_URL)),
