@@ -1,4 +1,8 @@
-// `pnpm bench customer`: GET /customers/{id} served from the cache, against a bare Fastify hello-world.
+// `pnpm bench customer`: GET /customers/{id} served from the cache, against a bare Fastify hello-world; once
+// from the stack's customer-service (telemetry preloaded, as deployed) and once from a second instance of the
+// same build started here without the OpenTelemetry preload, to show what tracing costs.
+import path from 'node:path';
+import { closedPort, runServiceMain, waitFor } from '@shop/testing';
 import { env, type Figure, load, startBaseline } from '../lib.js';
 
 export default async function customerSuite(): Promise<Figure[]> {
@@ -25,12 +29,25 @@ export default async function customerSuite(): Promise<Figure[]> {
   const first = await fetch(url, { headers });
   if (!first.ok) throw new Error(`GET ${url} answered ${first.status}`);
 
+  const port = await closedPort();
+  const untraced = runServiceMain(path.join(import.meta.dirname, '../../../services/customer-service'), {
+    ...env,
+    CUSTOMER_PORT: String(port),
+  });
+  const untracedBase = `http://${env.STACK_HOST}:${port}`;
   const baseline = await startBaseline();
   try {
+    await waitFor(async () => (await fetch(`${untracedBase}/ready`).catch(() => undefined))?.ok, 30_000);
     const bare = await load('bare Fastify hello-world', baseline.url);
     const cached = await load('GET /customers/{id} (cache hit)', url, headers);
-    return [bare, cached];
+    const plain = await load(
+      'same, without the telemetry preload',
+      `${untracedBase}/customers/${token.subject}`,
+      headers,
+    );
+    return [bare, cached, plain];
   } finally {
     baseline.child.kill();
+    untraced.child.kill();
   }
 }
