@@ -247,6 +247,11 @@ export async function startCouchChangesWorker<D>(options: CouchChangesOptions<D>
         response = await fetchChanges(since);
         // An aborted longpoll resolves with an empty body rather than rejecting.
         if (stopping.signal.aborted) return;
+        // A longpoll cut short (a server restart, pouchdb-server under load) can answer a body without
+        // `results`: a failed read to retry, never a reason to stop the worker or the process.
+        if (!Array.isArray(response?.results)) {
+          throw new Error(`_changes answered without results: ${JSON.stringify(response).slice(0, 200)}`);
+        }
         failuresInRow = 0;
       } catch (err) {
         if (stopping.signal.aborted) return;

@@ -1,6 +1,8 @@
 // The relays for stores Debezium does not read, over the real Cassandra, CouchDB API and broker: an event
 // written reaches Kafka (or the handler) with the same headers as the Debezium path, and a restarted worker
 // carries on where it stopped — it neither skips what arrived while it was down nor starts over.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { waitFor } from '@shop/testing';
 import cassandra from 'cassandra-driver';
 import type { Kafka, KafkaMessage } from 'kafkajs';
@@ -182,5 +184,56 @@ describe('couchdb _changes worker', () => {
     await pause(1500);
     await worker.stop();
     expect(seen).toHaveLength(6);
+  }, 60_000);
+
+  it('retries a _changes answer without results instead of failing the worker', async () => {
+    // The real CouchDB behind a proxy that answers the first _changes request with a body lacking
+    // `results`, as a cut-short longpoll can; every other request goes through unchanged.
+    let cut = 1;
+    const upstream = new URL(`http://${env.STACK_HOST}:${env.COUCHDB_PORT}`);
+    const proxy = http.createServer((req, res) => {
+      if (req.url?.includes('/_changes') && cut-- > 0) {
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        return;
+      }
+      const forwarded = http.request(
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forwarded);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as AddressInfo).port;
+    const viaProxy = nano(`http://${env.COUCHDB_USER}:${env.COUCHDB_PASSWORD}@127.0.0.1:${port}`).use<{
+      sku: string;
+    }>(dbName);
+    const seen: string[] = [];
+    const worker = await startCouchChangesWorker({
+      db: viaProxy,
+      name: 'cut-short',
+      startFrom: 'now',
+      handler: async (change) => {
+        seen.push(change.doc!.sku);
+      },
+      longpollTimeoutMs: 1000,
+      backoff: { initialMs: 50 },
+    });
+    try {
+      await db.insert({ sku: 'after-the-cut' });
+      await waitFor(() => seen.includes('after-the-cut'), 20_000);
+      expect(cut).toBeLessThan(1);
+    } finally {
+      await worker.stop();
+      await new Promise((r) => proxy.close(r));
+    }
   }, 60_000);
 });
