@@ -3,9 +3,18 @@
 // processed are written in one transaction on the service's own database; a redelivered event finds its id
 // already recorded and is skipped. Offsets are committed only for messages whose effect is durable (or that
 // were parked on the DLQ), so a crash can redeliver but never skip. docs/design/decisions/060.
+//
+// Fast path: when the store can record many ids at once (`runBatch`), each fetched batch of a partition is
+// applied in chunks of up to `maxBatchSize` messages, one transaction per chunk: the ids are recorded, the
+// handler runs for the new ones in offset order, and the chunk's last offset is resolved only after the
+// commit. Any failure in a chunk (decode, handler, PoisonMessageError, deadlock, missing id) rolls the whole
+// chunk back and replays its messages one by one through the per-message path, so retries, backoff and DLQ
+// parking behave exactly as without batching; a handler may therefore run again after a rolled-back chunk.
+
+import type { Context } from '@opentelemetry/api';
 import { context, propagation, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { EachMessagePayload, Kafka, Producer } from 'kafkajs';
-import type { Pool as MysqlPool, PoolConnection as MysqlPoolConnection } from 'mysql2/promise';
+import type { EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Pool as MysqlPool, PoolConnection as MysqlPoolConnection, RowDataPacket } from 'mysql2/promise';
 import type pg from 'pg';
 import type { BaseLogger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -43,6 +52,17 @@ export type EventHandler<T, Tx> = (event: T, meta: EventMeta, tx: Tx) => Promise
  */
 export interface ProcessedStore<Tx> {
   runOnce(groupId: string, eventId: string, fn: (tx: Tx) => Promise<void>): Promise<boolean>;
+  /**
+   * Optional fast path: one transaction that records every `(groupId, eventId)` pair and calls `fn` with the
+   * ids that were not recorded before (`fresh`); commits when `fn` resolves, rolls everything back when it
+   * throws. Answers the fresh ids. Any error (a deadlock, a concurrent duplicate) may simply be thrown: the
+   * consumer then replays the messages one by one through `runOnce`.
+   */
+  runBatch?(
+    groupId: string,
+    eventIds: readonly string[],
+    fn: (tx: Tx, fresh: ReadonlySet<string>) => Promise<void>,
+  ): Promise<ReadonlySet<string>>;
 }
 
 /** Thrown by a handler for an event that can never succeed (a rule violation, not an outage): parked at once. */
@@ -97,6 +117,32 @@ export function pgProcessedStore(pool: pg.Pool): ProcessedStore<pg.PoolClient> {
         client.release(broken);
       }
     },
+    async runBatch(groupId, eventIds, fn) {
+      // Sorted, so two members recording overlapping chunks take the key locks in the same order.
+      const ids = [...new Set(eventIds)].sort();
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        // As in runOnce, a concurrent duplicate waits on its key, then conflicts and is left out of RETURNING.
+        const inserted = await client.query<{ event_id: string }>(
+          `INSERT INTO processed_events (consumer_group, event_id)
+           SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
+          [groupId, ids],
+        );
+        const fresh: ReadonlySet<string> = new Set(inserted.rows.map((r) => r.event_id));
+        await fn(client, fresh);
+        await client.query('COMMIT');
+        return fresh;
+      } catch (err) {
+        await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+          broken = rollbackErr;
+        });
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
   };
 }
 
@@ -124,6 +170,41 @@ export function mysqlProcessedStore(pool: MysqlPool): ProcessedStore<MysqlPoolCo
         await fn(conn);
         await conn.commit();
         return true;
+      } catch (err) {
+        await conn.rollback().catch(() => {
+          broken = true;
+        });
+        throw err;
+      } finally {
+        if (broken) conn.destroy();
+        else conn.release();
+      }
+    },
+    async runBatch(groupId, eventIds, fn) {
+      const ids = [...new Set(eventIds)].sort();
+      const conn = await pool.getConnection();
+      let broken = false;
+      try {
+        await conn.beginTransaction();
+        // Ids already committed are read first, the rest inserted with a plain multi-row INSERT (not IGNORE, see
+        // runOnce). An id another member commits in between makes the INSERT fail with ER_DUP_ENTRY (one it
+        // holds uncommitted makes it wait, then fail or pass): the chunk rolls back and is replayed one by one.
+        const [rows] =
+          ids.length === 0
+            ? [[] as RowDataPacket[]]
+            : await conn.query<RowDataPacket[]>(
+                'SELECT event_id FROM processed_events WHERE consumer_group = ? AND event_id IN (?)',
+                [groupId, ids],
+              );
+        const recorded = new Set(rows.map((r) => String(r.event_id)));
+        const fresh: ReadonlySet<string> = new Set(ids.filter((id) => !recorded.has(id)));
+        if (fresh.size > 0)
+          await conn.query('INSERT INTO processed_events (consumer_group, event_id) VALUES ?', [
+            [...fresh].map((id) => [groupId, id]),
+          ]);
+        await fn(conn, fresh);
+        await conn.commit();
+        return fresh;
       } catch (err) {
         await conn.rollback().catch(() => {
           broken = true;
@@ -165,9 +246,14 @@ export interface ConsumeOptions<T, Tx> {
   sessionTimeoutMs?: number;
   /** The parking topic of `topic` (default `<topic>.dlq`). */
   dlqTopic?: (topic: string) => string;
+  /**
+   * Most messages of one partition applied in one transaction when the store has `runBatch` (default 100).
+   * 1 turns batching off: one transaction per message.
+   */
+  maxBatchSize?: number;
 }
 
-/** A running consumer; `stop()` finishes the in-flight message, commits and leaves the group. */
+/** A running consumer; `stop()` finishes the in-flight message or chunk, commits and leaves the group. */
 export interface ConsumerHandle {
   stop(): Promise<void>;
 }
@@ -178,6 +264,7 @@ interface ConsumerMetrics {
   parked: Counter<'topic' | 'group' | 'reason'>;
   lag: Gauge<'topic' | 'partition' | 'group'>;
   duration: Histogram<'topic' | 'group'>;
+  chunks: Counter<'topic' | 'group' | 'outcome'>;
 }
 
 function metric<M>(registry: Registry, name: string, create: () => M): M {
@@ -244,6 +331,17 @@ function consumerMetrics(registry: Registry): ConsumerMetrics {
           registers,
         }),
     ),
+    chunks: metric(
+      registry,
+      'event_batches_total',
+      () =>
+        new Counter({
+          name: 'event_batches_total',
+          help: 'Chunks of messages applied in one transaction: outcome committed, or replayed (rolled back and handled one by one)',
+          labelNames: ['topic', 'group', 'outcome'],
+          registers,
+        }),
+    ),
   };
 }
 
@@ -252,6 +350,30 @@ const tracer = trace.getTracer('@shop/common/consumer');
 /** Raised inside the message loop when stop() interrupts a backoff: the message is left uncommitted. */
 class StoppingError extends Error {
   override name = 'StoppingError';
+}
+
+/** What the per-message path needs of a message: kafkajs' eachMessage payload, or one built from a batch. */
+type MessageRef = Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>;
+
+/** Splits `items` into consecutive groups of at most `size` (at least 1). */
+export function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const step = Math.max(Math.floor(size), 1);
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += step) out.push(items.slice(i, i + step));
+  return out;
+}
+
+/**
+ * Which messages of a chunk run the handler, given the ids the store recorded as new: the first message with
+ * each fresh id. Later copies of an id in the same chunk, and ids recorded before, are duplicates.
+ */
+export function freshPlan(eventIds: readonly string[], fresh: ReadonlySet<string>): boolean[] {
+  const taken = new Set<string>();
+  return eventIds.map((id) => {
+    if (!fresh.has(id) || taken.has(id)) return false;
+    taken.add(id);
+    return true;
+  });
 }
 
 /** A `{ decode }` object (registry client) or a plain function, called the same way. */
@@ -274,6 +396,7 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
   if (topics.length === 0) throw new Error('consume needs topic or topics');
   const { groupId, kafka, handler, processedStore } = options;
   const maxAttempts = Math.max(options.maxAttempts ?? 5, 1);
+  const maxBatchSize = Math.max(Math.floor(options.maxBatchSize ?? 100), 1);
   const dlqTopic = options.dlqTopic ?? ((topic: string) => `${topic}.dlq`);
   const log = options.logger;
   const metrics = consumerMetrics(options.registry ?? new Registry());
@@ -290,7 +413,7 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
 
   /** Writes the message to the DLQ; retried until it succeeds, because its offset must not be committed before. */
   async function park(
-    payload: EachMessagePayload,
+    payload: MessageRef,
     reason: ParkReason,
     error: unknown,
     attempts: number,
@@ -332,7 +455,7 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
     );
   }
 
-  async function handleMessage(payload: EachMessagePayload, span: Span): Promise<void> {
+  async function handleMessage(payload: MessageRef, span: Span): Promise<void> {
     const { topic, partition, message } = payload;
     const headers = headersToRecord(message.headers);
     const eventId = eventIdOf(headers);
@@ -404,7 +527,7 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
     }
   }
 
-  async function backoff(payload: EachMessagePayload, attempt: number): Promise<void> {
+  async function backoff(payload: MessageRef, attempt: number): Promise<void> {
     await sleep(backoffDelay(attempt, options.backoff), stopping.signal).catch(() => {
       throw new StoppingError('stopped during backoff; the message stays uncommitted');
     });
@@ -412,11 +535,10 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
     await payload.heartbeat();
   }
 
-  async function eachMessage(payload: EachMessagePayload): Promise<void> {
-    const { topic, partition, message } = payload;
-    const started = performance.now();
+  /** The consumer span of one message, parented on the context its headers carry. */
+  function startSpan(topic: string, partition: number, message: KafkaMessage): { span: Span; ctx: Context } {
     const parent = propagation.extract(context.active(), headersToRecord(message.headers));
-    await tracer.startActiveSpan(
+    const span = tracer.startSpan(
       `${topic} process`,
       {
         kind: SpanKind.CONSUMER,
@@ -430,32 +552,169 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
         },
       },
       parent,
-      async (span) => {
-        try {
-          await handleMessage(payload, span);
-          metrics.duration.observe({ topic, group: groupId }, (performance.now() - started) / 1000);
-        } catch (err) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
     );
+    return { span, ctx: trace.setSpan(parent, span) };
   }
+
+  /** The per-message path inside the message's span, which it ends. */
+  async function processMessage(
+    payload: MessageRef,
+    traced: { span: Span; ctx: Context },
+    started: number,
+  ): Promise<void> {
+    const { span, ctx } = traced;
+    try {
+      await context.with(ctx, () => handleMessage(payload, span));
+      metrics.duration.observe(
+        { topic: payload.topic, group: groupId },
+        (performance.now() - started) / 1000,
+      );
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  async function eachMessage(payload: EachMessagePayload): Promise<void> {
+    const started = performance.now();
+    await processMessage(payload, startSpan(payload.topic, payload.partition, payload.message), started);
+  }
+
+  interface ChunkItem {
+    message: KafkaMessage;
+    span: Span;
+    ctx: Context;
+    ended: boolean;
+  }
+
+  /**
+   * Applies a chunk in one `runBatch` transaction; answers false, with nothing applied and no span ended,
+   * when any message needs the per-message path (no id or value, a decode error, any failure in the
+   * transaction). Answers true once the chunk's effects are committed and its spans ended.
+   */
+  async function applyChunk(
+    runBatch: NonNullable<ProcessedStore<Tx>['runBatch']>,
+    topic: string,
+    partition: number,
+    items: ChunkItem[],
+    started: number,
+  ): Promise<boolean> {
+    const prepared: { eventId: string; event: T; base: Omit<EventMeta, 'attempt'> }[] = [];
+    for (const { message, span } of items) {
+      const headers = headersToRecord(message.headers);
+      const eventId = eventIdOf(headers);
+      if (!eventId || !message.value) return false;
+      span.setAttribute('messaging.message.id', eventId);
+      const base: Omit<EventMeta, 'attempt'> = {
+        eventId,
+        topic,
+        partition,
+        offset: message.offset,
+        key: message.key ? message.key.toString('utf8') : null,
+        headers,
+        aggregateType: headers[eventHeaders.aggregateType],
+        region: headers[eventHeaders.region],
+        occurredAt: headers[eventHeaders.occurredAt],
+      };
+      try {
+        prepared.push({ eventId, event: await runDecoder(options.decode, message.value, base), base });
+      } catch {
+        return false;
+      }
+    }
+    const ids = prepared.map((p) => p.eventId);
+    let plan: boolean[] = [];
+    try {
+      // The chunk's own statements (BEGIN, the processed-events insert, COMMIT) trace under its first message.
+      await context.with(items[0]!.ctx, () =>
+        runBatch(groupId, ids, async (tx, fresh) => {
+          plan = freshPlan(ids, fresh);
+          for (const [i, p] of prepared.entries()) {
+            if (!plan[i]) continue;
+            await context.with(items[i]!.ctx, () => handler(p.event, { ...p.base, attempt: 1 }, tx));
+          }
+        }),
+      );
+    } catch (err) {
+      metrics.chunks.inc({ topic, group: groupId, outcome: 'replayed' });
+      log?.debug(
+        { err, topic, partition, from: items[0]!.message.offset, size: items.length },
+        'chunk rolled back; handling its messages one by one',
+      );
+      return false;
+    }
+    metrics.chunks.inc({ topic, group: groupId, outcome: 'committed' });
+    const seconds = (performance.now() - started) / 1000;
+    for (const [i, item] of items.entries()) {
+      const outcome = plan[i] ? 'applied' : 'duplicate';
+      metrics.processed.inc({ topic, group: groupId, outcome });
+      metrics.duration.observe({ topic, group: groupId }, seconds);
+      item.span.setAttribute('shop.event.outcome', outcome);
+      item.span.setAttribute('shop.event.batch_size', items.length);
+      item.span.end();
+      item.ended = true;
+    }
+    return true;
+  }
+
+  /**
+   * The batched path: each chunk is applied in one transaction, else message by message; offsets are
+   * resolved only behind durable effects, and the loop stops between chunks (and between replayed
+   * messages) when the consumer stops or the partition was re-assigned or seeked.
+   */
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const runBatch = processedStore.runBatch!.bind(processedStore);
+    const live = () => payload.isRunning() && !payload.isStale();
+    for (const messages of chunksOf(batch.messages, maxBatchSize)) {
+      if (!live()) return;
+      const started = performance.now();
+      const items: ChunkItem[] = messages.map((message) => ({
+        message,
+        ...startSpan(topic, partition, message),
+        ended: false,
+      }));
+      try {
+        if (items.length > 1 && (await applyChunk(runBatch, topic, partition, items, started))) {
+          payload.resolveOffset(messages[messages.length - 1]!.offset);
+        } else {
+          for (const item of items) {
+            if (!live()) return;
+            item.ended = true;
+            const ref: MessageRef = { topic, partition, message: item.message, heartbeat: payload.heartbeat };
+            await processMessage(ref, item, item === items[0] ? started : performance.now());
+            payload.resolveOffset(item.message.offset);
+            await payload.heartbeat();
+          }
+        }
+      } finally {
+        // Messages left unhandled by a stop or an error: their spans end without an outcome.
+        for (const item of items) if (!item.ended) item.span.end();
+      }
+      await payload.heartbeat();
+      await payload.commitOffsetsIfNecessary();
+    }
+  }
+
+  const batched = maxBatchSize > 1 && typeof processedStore.runBatch === 'function';
 
   try {
     await producer.connect();
     await consumer.connect();
     for (const topic of topics)
       await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
-    // eachMessage with autoCommit: kafkajs resolves a message's offset only after eachMessage returns, which
-    // is after the effect committed (or the message was parked), and commits resolved offsets at the end of
-    // every batch, on rebalance and on stop. A crash in between redelivers; the processed store absorbs it.
+    // With eachMessage and autoCommit, kafkajs resolves a message's offset only after eachMessage returns,
+    // which is after the effect committed (or the message was parked). With eachBatch (auto-resolve off) we
+    // resolve a chunk's last offset ourselves after its transaction committed, or each replayed message's
+    // after it was handled. Either way kafkajs commits resolved offsets at the end of every batch, on
+    // rebalance and on stop; a crash in between redelivers, and the processed store absorbs it.
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-      eachMessage,
+      ...(batched ? { eachBatchAutoResolve: false, eachBatch } : { eachMessage }),
     });
   } catch (err) {
     // A service that fails to start its consumer must not keep half-open connections alive.
