@@ -2,7 +2,7 @@
 // commits, decoding every message through the schema registry, so a check can wait for one event of this run.
 import { createRegistry, decodeEvent, type EventOf, type Registry, type Topic } from '@shop/contracts';
 import { type Consumer, Kafka, logLevel } from 'kafkajs';
-import { CheckFailed } from './runner.js';
+import { CheckFailed, formatMs } from './runner.js';
 
 interface Seen {
   topic: Topic;
@@ -168,7 +168,7 @@ export class EventWatch {
     const bad = this.undecodable.get(topic);
     const badNote = bad ? `, ${bad.count} undecodable (${bad.first})` : '';
     throw new CheckFailed(
-      `no ${topic} event ${what} within ${Math.round(timeoutMs / 1000)} s (${others} other event(s) on the topic${badNote})`,
+      `no ${topic} event ${what} within ${formatMs(timeoutMs)} (${others} other event(s) on the topic${badNote})`,
     );
   }
 

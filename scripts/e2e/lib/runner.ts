@@ -7,6 +7,8 @@ export class CheckFailed extends Error {
   override name = 'CheckFailed';
 }
 
+class RunBoundReached extends CheckFailed {}
+
 export interface Check<C> {
   name: string;
   /** Resolves with a short detail for the output line; throws CheckFailed (or anything) when it fails. */
@@ -71,7 +73,14 @@ export async function runChecks<C>(
     } catch (err) {
       failed = true;
       const message = err instanceof Error ? err.message : String(err);
-      outcome = { name: check.name, status: 'failed', ms: performance.now() - started, detail: message };
+      // A wait cut short by the run's bound says so, rather than only that its (shortened) wait ran out.
+      const bound = performance.now() >= deadline && !(err instanceof RunBoundReached);
+      outcome = {
+        name: check.name,
+        status: 'failed',
+        ms: performance.now() - started,
+        detail: bound ? `${message}; the run reached its time bound` : message,
+      };
     }
     outcomes.push(outcome);
     printOutcome(outcome, out);
@@ -83,7 +92,7 @@ async function boundBy<T>(work: Promise<T>, deadline: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new CheckFailed('the run reached its time bound before this check finished')),
+      () => reject(new RunBoundReached('the run reached its time bound before this check finished')),
       Math.max(0, deadline - performance.now()),
     );
   });
