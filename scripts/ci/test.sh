@@ -28,6 +28,7 @@ step unit-tests pnpm test
 step stack-up pnpm stack up
 step stack-tests pnpm test:stack
 step integration-tests pnpm test:integration
+step e2e-checkout pnpm e2e:checkout
 step openapi-export pnpm openapi
 echo
 pnpm --silent tsx scripts/ci/summarize.ts
