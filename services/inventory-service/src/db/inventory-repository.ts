@@ -214,10 +214,17 @@ export function inventoryRepository(
     );
   }
 
+  /** Feeds a settlement's oversold units to the metric, from the same figure the row was written with. */
+  function counted(r: ReservationRecord, oversold: number): number {
+    if (oversold > 0) metrics.oversold.inc({ region: r.region }, oversold);
+    return oversold;
+  }
+
   /**
    * Makes the stock agree with the reservation's status, once: a committed reservation's units are sold
    * (from its hold, or — when the hold was already given back — from available, which is the oversell),
-   * a released/expired/rejected one's hold goes back to available. Returns the units oversold.
+   * a released/expired/rejected one's hold goes back to available. Returns the units oversold: sold beyond
+   * what the row ever received (see `deficit`).
    */
   async function settle(r: ReservationRecord): Promise<number> {
     const action = settlementOf(r.status);
@@ -227,20 +234,20 @@ export function inventoryRepository(
       const holding = rows.find((row) => row.holds[r.id] !== undefined);
       if (holding) {
         const units = holding.holds[r.id] ?? r.quantity;
-        const next = action === 'sell' ? sellHeld(holding, units) : unhold(holding, units);
+        const { levels, oversold } =
+          action === 'sell' ? sellHeld(holding, units) : { levels: unhold(holding, units), oversold: 0 };
         if (
-          await writeStock(r.sku, holding, next, { settle: [r.id, action === 'sell' ? 'sold' : 'returned'] })
+          await writeStock(r.sku, holding, levels, {
+            settle: [r.id, action === 'sell' ? 'sold' : 'returned'],
+          })
         )
-          return 0;
+          return counted(r, oversold);
       } else {
         if (action === 'return') return 0; // nothing held here any more: already given back
         const row = rows.find((x) => x.warehouseId === r.warehouseId);
         if (!row || row.settled[r.id] === 'sold') return 0;
         const { levels, oversold } = sellUnheld(row, r.quantity);
-        if (await writeStock(r.sku, row, levels, { settle: [r.id, 'sold'] })) {
-          if (oversold > 0) metrics.oversold.inc({ region: r.region }, oversold);
-          return oversold;
-        }
+        if (await writeStock(r.sku, row, levels, { settle: [r.id, 'sold'] })) return counted(r, oversold);
       }
       metrics.conflicts.inc();
       await backoff(attempt);

@@ -33,9 +33,22 @@ export function isConserved(l: StockLevels): boolean {
   return l.received === l.available + l.reserved + l.sold;
 }
 
-/** Units short: how far sales went beyond what existed. */
-function shortfall(l: StockLevels): number {
-  return Math.max(0, -l.available);
+/**
+ * Units sold beyond every unit the row ever received. Only sales raise it and only receipts lower it, so
+ * units a reservation holds or gives back never move it (unlike a negative `available`, which also counts
+ * units promised to live reservations and rises again when an expiry hands them back).
+ */
+export function deficit(l: StockLevels): number {
+  return Math.max(0, l.sold - l.received);
+}
+
+/**
+ * `next` with its oversold counter raised by the units this change sold beyond stock. The counter
+ * accumulates those increments and never falls, so it equals sold − received while nothing new is received.
+ */
+function countOversold(before: StockLevels, next: StockLevels): { levels: StockLevels; oversold: number } {
+  const oversold = Math.max(0, deficit(next) - deficit(before));
+  return { levels: { ...next, oversold: before.oversold + oversold }, oversold };
 }
 
 /** Holds `quantity` units for a reservation; never more than is available. */
@@ -50,19 +63,20 @@ export function unhold(l: StockLevels, quantity: number): StockLevels {
   return { ...l, available: l.available + quantity, reserved: l.reserved - quantity };
 }
 
-/** Held units become sold. */
-export function sellHeld(l: StockLevels, quantity: number): StockLevels {
-  return { ...l, reserved: l.reserved - quantity, sold: l.sold + quantity };
+/**
+ * Held units become sold. Oversold only on a row where a broken commit already sold units that were no
+ * longer held: this sale then takes a unit that was sold twice.
+ */
+export function sellHeld(l: StockLevels, quantity: number): { levels: StockLevels; oversold: number } {
+  return countOversold(l, { ...l, reserved: l.reserved - quantity, sold: l.sold + quantity });
 }
 
 /**
  * Sells units that are no longer held (their reservation already gave them back): what the broken commit
- * does. Available may go negative; the units beyond zero are counted as oversold.
+ * does. Available may go negative; the units sold beyond what was received are counted as oversold.
  */
 export function sellUnheld(l: StockLevels, quantity: number): { levels: StockLevels; oversold: number } {
-  const next = { ...l, available: l.available - quantity, sold: l.sold + quantity };
-  const oversold = shortfall(next) - shortfall(l);
-  return { levels: { ...next, oversold: l.oversold + oversold }, oversold };
+  return countOversold(l, { ...l, available: l.available - quantity, sold: l.sold + quantity });
 }
 
 /** Adds (delta > 0) or removes (delta < 0) on-hand units; never removes units that are reserved or sold. */

@@ -28,7 +28,7 @@ describe('stock arithmetic', () => {
     let l = reserve(stocked, 4);
     expect(l).toMatchObject({ available: 6, reserved: 4 });
     l = unhold(l, 1);
-    l = sellHeld(l, 3);
+    l = sellHeld(l, 3).levels;
     expect(l).toMatchObject({ available: 7, reserved: 0, sold: 3, received: 10 });
     expect(isConserved(l)).toBe(true);
   });
@@ -43,14 +43,54 @@ describe('stock arithmetic', () => {
     );
   });
 
-  it('counts as oversold only the units sold below zero, and stays conserved', () => {
+  it('counts as oversold only the units sold beyond what was received, and stays conserved', () => {
     const empty = reserve(stocked, 10); // all held by others
     const { levels, oversold } = sellUnheld(empty, 2);
-    expect(oversold).toBe(2);
-    expect(levels).toMatchObject({ available: -2, reserved: 10, sold: 2, oversold: 2 });
+    // Available is negative, but the ten held units may still go back: nothing is sold twice yet.
+    expect(oversold).toBe(0);
+    expect(levels).toMatchObject({ available: -2, reserved: 10, sold: 2, oversold: 0 });
     expect(isConserved(levels)).toBe(true);
+    // The holders buy: the last two of their units were already sold.
+    const bought = sellHeld(levels, 10);
+    expect(bought.oversold).toBe(2);
+    expect(bought.levels).toMatchObject({ available: -2, reserved: 0, sold: 12, oversold: 2, received: 10 });
     expect(sellUnheld(stocked, 3).oversold).toBe(0);
-    expect(sellUnheld(reserve(stocked, 9), 3).oversold).toBe(2);
+    expect(sellUnheld(sellHeld(reserve(stocked, 9), 9).levels, 3).oversold).toBe(2);
+  });
+
+  it('does not count a unit twice when an expiry hands back units of an oversold row', () => {
+    // 4 received; 4 held by wave-2 buyers; 4 sold by broken commits of reservations that had expired.
+    let l = reserve(adjust(emptyLevels, 4), 4);
+    let oversold = 0;
+    for (let i = 0; i < 4; i++) {
+      const sale = sellUnheld(l, 1);
+      l = sale.levels;
+      oversold += sale.oversold;
+    }
+    // One wave-2 reservation expires before its commit (units back), then commits broken anyway.
+    l = unhold(l, 1);
+    const late = sellUnheld(l, 1);
+    l = late.levels;
+    oversold += late.oversold;
+    for (let i = 0; i < 3; i++) {
+      const sale = sellHeld(l, 1);
+      l = sale.levels;
+      oversold += sale.oversold;
+    }
+    expect(l).toMatchObject({ available: -4, reserved: 0, sold: 8, received: 4 });
+    expect(isConserved(l)).toBe(true);
+    expect(l.oversold).toBe(l.sold - l.received);
+    expect(oversold).toBe(4);
+  });
+
+  it('keeps the count when a receipt covers an oversold row, and counts new oversells beyond it', () => {
+    let l = sellUnheld(adjust(emptyLevels, 1), 3).levels;
+    expect(l).toMatchObject({ sold: 3, oversold: 2 });
+    l = adjust(l, 5); // received 6, sold 3
+    expect(l.oversold).toBe(2);
+    const more = sellUnheld(l, 4); // sold 7: one beyond the 6 received
+    expect(more.oversold).toBe(1);
+    expect(more.levels.oversold).toBe(3);
   });
 });
 

@@ -125,6 +125,15 @@ describe('reservation expiry', () => {
   });
 });
 
+/** inventory_oversold_units_total for eu-west in this app (the tests' region). */
+async function oversoldMetric(): Promise<number> {
+  const res = await app.inject({ method: 'GET', url: '/metrics' });
+  const line = res.body
+    .split('\n')
+    .find((l) => /^inventory_oversold_units_total\{[^}]*region="eu-west"/.test(l));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 function commit(id: string, check: 'true' | 'false') {
   return app.inject({
     method: 'POST',
@@ -134,16 +143,16 @@ function commit(id: string, check: 'true' | 'false') {
 }
 
 /** A reservation whose TTL passed and whose units the sweeper gave back, then taken by another order. */
-async function expiredAndRetaken(sku: string) {
+async function expiredAndRetaken(sku: string, ttlSeconds = 900) {
   await stock(sku, 1);
   const late = (
     await reserve({ orderId: randomUUID(), sku, region: 'eu-west', quantity: 1, ttlSeconds: 2 })
   ).json();
   await waitFor(() => Date.now() > Date.parse(late.expiresAt) + 100, 10_000);
   await app.inventory.sweep();
-  const other = await reserve({ orderId: randomUUID(), sku, region: 'eu-west', quantity: 1 });
+  const other = await reserve({ orderId: randomUUID(), sku, region: 'eu-west', quantity: 1, ttlSeconds });
   expect(other.statusCode).toBe(201);
-  return late as { id: string };
+  return { late: late as { id: string }, other: other.json() as { id: string; expiresAt: string } };
 }
 
 describe('POST /reservations/:reservationId/commit', () => {
@@ -166,7 +175,7 @@ describe('POST /reservations/:reservationId/commit', () => {
 
   it('answers 409 RESERVATION_EXPIRED in fixed mode and sells nothing', async () => {
     const sku = uniqueSku('fixed');
-    const late = await expiredAndRetaken(sku);
+    const { late } = await expiredAndRetaken(sku);
     const res = await commit(late.id, 'true');
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('RESERVATION_EXPIRED');
@@ -181,16 +190,49 @@ describe('POST /reservations/:reservationId/commit', () => {
 
   it('oversells in broken mode: sold beyond stock, available negative, counted in the metric', async () => {
     const sku = uniqueSku('broken');
-    const late = await expiredAndRetaken(sku);
+    const { late, other } = await expiredAndRetaken(sku);
     const res = await commit(late.id, 'false');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ status: 'committed', afterExpiry: true, oversoldUnits: 1 });
+    // The one unit is still held by the other order, which may yet let it go: not sold twice yet.
+    expect(res.json()).toMatchObject({ status: 'committed', afterExpiry: true, oversoldUnits: 0 });
+    expect((await rows(sku))[0]).toMatchObject({
+      available: -1,
+      reserved: 1,
+      sold: 1,
+      oversold: 0,
+      received: 1,
+    });
+    const before = await oversoldMetric();
+    // The other order buys the unit it holds: now two units are sold of the one received.
+    const second = await commit(other.id, 'true');
+    expect(second.json()).toMatchObject({ status: 'committed', oversoldUnits: 1 });
     const [row] = await rows(sku);
-    expect(row).toMatchObject({ available: -1, reserved: 1, sold: 1, oversold: 1, received: 1 });
+    expect(row).toMatchObject({ available: -1, reserved: 0, sold: 2, oversold: 1, received: 1 });
+    expect(row!.oversold).toBe(row!.sold - row!.received);
     // Conserved even when oversold: received = available + reserved + sold.
     expect(row!.available + row!.reserved + row!.sold).toBe(row!.received);
-    const metrics = await app.inject({ method: 'GET', url: '/metrics' });
-    expect(metrics.body).toMatch(/inventory_oversold_units_total\{[^}]*region="eu-west"[^}]*\} [1-9]/);
+    expect((await oversoldMetric()) - before).toBe(1);
+  });
+
+  it('counts each oversold unit once when a retaken reservation expires before its broken commit', async () => {
+    const sku = uniqueSku('broken2');
+    const { late, other } = await expiredAndRetaken(sku, 2);
+    const before = await oversoldMetric();
+    const first = await commit(late.id, 'false');
+    expect(first.json()).toMatchObject({ status: 'committed', afterExpiry: true });
+    // The other order's reservation expires too and hands its unit back to a row already below zero.
+    await waitFor(() => Date.now() > Date.parse(other.expiresAt) + 100, 10_000);
+    await app.inventory.sweep();
+    expect((await rows(sku))[0]).toMatchObject({ available: 0, reserved: 0, sold: 1, received: 1 });
+    const second = await commit(other.id, 'false');
+    expect(second.json()).toMatchObject({ status: 'committed', afterExpiry: true });
+    const [row] = await rows(sku);
+    expect(row).toMatchObject({ available: -1, reserved: 0, sold: 2, received: 1 });
+    // Exactly sold − received: one unit, reported once across both answers and the metric.
+    expect(row!.oversold).toBe(row!.sold - row!.received);
+    expect(row!.oversold).toBe(1);
+    expect(first.json().oversoldUnits + second.json().oversoldUnits).toBe(1);
+    expect((await oversoldMetric()) - before).toBe(1);
   });
 
   it('releases without a body, gives the units back once, and answers a repeat unchanged', async () => {
