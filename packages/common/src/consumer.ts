@@ -21,6 +21,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { isUnavailable } from './errors.js';
 import { type BackoffOptions, backoffDelay, sleep } from './events/backoff.js';
 import { dlqHeaders, eventHeaders, eventIdOf, headersToRecord, type ParkReason } from './events/headers.js';
+import { mysqlTransaction } from './mysql.js';
+import { pgTransaction } from './postgres.js';
 
 /** What the handler learns about the message besides the decoded event. */
 export interface EventMeta {
@@ -89,42 +91,23 @@ export const processedEventsTableSql = {
 /** The processed store on PostgreSQL: the handler's `tx` is a pool client inside BEGIN ... COMMIT. */
 export function pgProcessedStore(pool: pg.Pool): ProcessedStore<pg.PoolClient> {
   return {
-    async runOnce(groupId, eventId, fn) {
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
+    runOnce: (groupId, eventId, fn) =>
+      pgTransaction(pool, async (client) => {
         // A concurrent duplicate (two members during a rebalance) waits here on the key until the first
-        // commits, then conflicts: exactly one of them applies the effect.
+        // commits, then conflicts: exactly one of them applies the effect. A duplicate commits nothing.
         const inserted = await client.query(
           'INSERT INTO processed_events (consumer_group, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
           [groupId, eventId],
         );
-        if (inserted.rowCount === 0) {
-          await client.query('ROLLBACK');
-          return false;
-        }
+        if (inserted.rowCount === 0) return false;
         await fn(client);
-        await client.query('COMMIT');
         return true;
-      } catch (err) {
-        await client.query('ROLLBACK').catch((rollbackErr: Error) => {
-          broken = rollbackErr;
-        });
-        throw err;
-      } finally {
-        // A client whose rollback failed may sit in an aborted transaction: destroy it rather than pool it.
-        client.release(broken);
-      }
-    },
-    async runBatch(groupId, eventIds, fn) {
-      // Sorted, so two members recording overlapping chunks take the key locks in the same order.
-      const ids = [...new Set(eventIds)].sort();
-      const client = await pool.connect();
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        // As in runOnce, a concurrent duplicate waits on its key, then conflicts and is left out of RETURNING.
+      }),
+    runBatch: (groupId, eventIds, fn) =>
+      pgTransaction(pool, async (client) => {
+        // Sorted, so two members recording overlapping chunks take the key locks in the same order. As in
+        // runOnce, a concurrent duplicate waits on its key, then conflicts and is left out of RETURNING.
+        const ids = [...new Set(eventIds)].sort();
         const inserted = await client.query<{ event_id: string }>(
           `INSERT INTO processed_events (consumer_group, event_id)
            SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING event_id`,
@@ -132,28 +115,16 @@ export function pgProcessedStore(pool: pg.Pool): ProcessedStore<pg.PoolClient> {
         );
         const fresh: ReadonlySet<string> = new Set(inserted.rows.map((r) => r.event_id));
         await fn(client, fresh);
-        await client.query('COMMIT');
         return fresh;
-      } catch (err) {
-        await client.query('ROLLBACK').catch((rollbackErr: Error) => {
-          broken = rollbackErr;
-        });
-        throw err;
-      } finally {
-        client.release(broken);
-      }
-    },
+      }),
   };
 }
 
 /** The processed store on MariaDB/MySQL: the handler's `tx` is a pool connection inside a transaction. */
 export function mysqlProcessedStore(pool: MysqlPool): ProcessedStore<MysqlPoolConnection> {
   return {
-    async runOnce(groupId, eventId, fn) {
-      const conn = await pool.getConnection();
-      let broken = false;
-      try {
-        await conn.beginTransaction();
+    runOnce: (groupId, eventId, fn) =>
+      mysqlTransaction(pool, async (conn) => {
         try {
           // A plain INSERT, not INSERT IGNORE: IGNORE would also turn truncation and other errors into warnings.
           await conn.query('INSERT INTO processed_events (consumer_group, event_id) VALUES (?, ?)', [
@@ -161,34 +132,19 @@ export function mysqlProcessedStore(pool: MysqlPool): ProcessedStore<MysqlPoolCo
             eventId,
           ]);
         } catch (err) {
-          if ((err as { code?: string }).code === 'ER_DUP_ENTRY') {
-            await conn.rollback();
-            return false;
-          }
+          // Already recorded: the failed statement changed nothing, so committing the empty transaction is fine.
+          if ((err as { code?: string }).code === 'ER_DUP_ENTRY') return false;
           throw err;
         }
         await fn(conn);
-        await conn.commit();
         return true;
-      } catch (err) {
-        await conn.rollback().catch(() => {
-          broken = true;
-        });
-        throw err;
-      } finally {
-        if (broken) conn.destroy();
-        else conn.release();
-      }
-    },
-    async runBatch(groupId, eventIds, fn) {
-      const ids = [...new Set(eventIds)].sort();
-      const conn = await pool.getConnection();
-      let broken = false;
-      try {
-        await conn.beginTransaction();
+      }),
+    runBatch: (groupId, eventIds, fn) =>
+      mysqlTransaction(pool, async (conn) => {
         // Ids already committed are read first, the rest inserted with a plain multi-row INSERT (not IGNORE, see
         // runOnce). An id another member commits in between makes the INSERT fail with ER_DUP_ENTRY (one it
         // holds uncommitted makes it wait, then fail or pass): the chunk rolls back and is replayed one by one.
+        const ids = [...new Set(eventIds)].sort();
         const [rows] =
           ids.length === 0
             ? [[] as RowDataPacket[]]
@@ -203,18 +159,8 @@ export function mysqlProcessedStore(pool: MysqlPool): ProcessedStore<MysqlPoolCo
             [...fresh].map((id) => [groupId, id]),
           ]);
         await fn(conn, fresh);
-        await conn.commit();
         return fresh;
-      } catch (err) {
-        await conn.rollback().catch(() => {
-          broken = true;
-        });
-        throw err;
-      } finally {
-        if (broken) conn.destroy();
-        else conn.release();
-      }
-    },
+      }),
   };
 }
 

@@ -77,6 +77,7 @@ export async function mysqlTransaction<T>(
   options: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' } = {},
 ): Promise<T> {
   const connection = await pool.getConnection();
+  let broken = false;
   try {
     if (options.isolation) await connection.query(`SET TRANSACTION ISOLATION LEVEL ${options.isolation}`);
     await connection.beginTransaction();
@@ -84,10 +85,14 @@ export async function mysqlTransaction<T>(
     await connection.commit();
     return result;
   } catch (err) {
-    await connection.rollback().catch(() => undefined);
+    await connection.rollback().catch(() => {
+      broken = true;
+    });
     throw err;
   } finally {
-    connection.release();
+    // A connection whose rollback failed may still hold the transaction: destroy it rather than pool it.
+    if (broken) connection.destroy();
+    else connection.release();
   }
 }
 

@@ -60,25 +60,36 @@ export async function migratePostgres(options: {
   return applied.map((m) => m.name);
 }
 
-/** Runs `work` in one transaction on one pooled client: COMMIT when it resolves, ROLLBACK when it throws. */
+/**
+ * Runs `work` in one transaction on one pooled client: COMMIT when it resolves, ROLLBACK when it throws. A client
+ * whose connection died meanwhile, or whose ROLLBACK failed, is destroyed rather than returned to the pool.
+ */
 export async function pgTransaction<T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
+  options: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE' } = {},
 ): Promise<T> {
   const client = await pool.connect();
-  // A connection lost mid-transaction emits 'error' on the client; unhandled, it would kill the process.
-  const onError = () => undefined;
+  // The pool listens for errors only on idle clients. A connection lost while checked out emits 'error' on the
+  // client, which unhandled would kill the process; the query in flight fails anyway, so the error only needs
+  // to be kept to discard the client.
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken = err;
+  };
   client.on('error', onError);
   try {
-    await client.query('BEGIN');
+    await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${options.isolation}` : 'BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    await client.query('ROLLBACK').catch((rollbackErr: Error) => {
+      broken = rollbackErr;
+    });
     throw err;
   } finally {
     client.off('error', onError);
-    client.release();
+    client.release(broken);
   }
 }
