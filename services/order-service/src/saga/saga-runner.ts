@@ -75,10 +75,12 @@ export function startSagaRunner(options: SagaRunnerOptions, loop = true): SagaRu
     });
   }
 
-  async function drive(initial: SagaRecord): Promise<void> {
+  /** Runs the saga's steps until it finishes or waits; answers whether it saved any transition. */
+  async function drive(initial: SagaRecord): Promise<boolean> {
     let record = initial;
+    let saved = false;
     const order = await orders.get(record.orderId);
-    if (!order) return;
+    if (!order) return saved;
     for (;;) {
       const action = nextAction(record.state, steps);
       if (action.kind === 'finished') break;
@@ -100,11 +102,13 @@ export function startSagaRunner(options: SagaRunnerOptions, loop = true): SagaRu
         );
       }
       await persist(record, transition);
+      saved = true;
       record = { ...record, phase: transition.state.phase, state: transition.state };
       if (transition.orderStatus) order.status = transition.orderStatus.to;
       if (transition.delayMs !== 0) break;
     }
     if (record.phase === 'completed' || record.phase === 'compensated') options.onFinished?.(record);
+    return saved;
   }
 
   // Sagas run side by side, each at its own pace: a payment the PSP holds for seconds must not stall the
@@ -121,13 +125,21 @@ export function startSagaRunner(options: SagaRunnerOptions, loop = true): SagaRu
   );
   renewal.unref();
 
+  // True when the last claim filled every free slot, so more sagas may be due than were taken.
+  let backlog = false;
+
   async function claimAndLaunch(): Promise<Promise<void>[]> {
     const free = options.batch - inFlight.size;
     if (free <= 0 || stopped) return [];
     const due = await sagas.claimDue(owner, free, options.leaseMs);
+    backlog = due.length === free;
     return due.map((record) => {
       held.add(record.orderId);
+      let progressed = false;
       const work = drive(record)
+        .then((saved) => {
+          progressed = saved;
+        })
         .catch((err) => {
           if (!(err instanceof LeaseLost)) logger.error({ err, orderId: record.orderId }, 'saga step failed');
         })
@@ -136,15 +148,39 @@ export function startSagaRunner(options: SagaRunnerOptions, loop = true): SagaRu
           return sagas.release(record.orderId, owner).catch(() => undefined);
         });
       inFlight.add(work);
-      void work.finally(() => inFlight.delete(work));
+      void work.finally(() => {
+        inFlight.delete(work);
+        // With a backlog, a freed slot is refilled now rather than at the next poll: otherwise a runner can
+        // start at most `batch` sagas per poll interval, however fast they run. Only after a saga moved on
+        // (it finished or waits for a retry): one that failed or moved nothing is due again at once, and
+        // claiming it straight back would spin; it waits for the next poll as before.
+        if (loop && backlog && progressed && !stopped)
+          claim().catch((err) => logger.warn({ err }, 'saga runner could not claim sagas'));
+      });
       return work;
     });
+  }
+
+  // Claims run one at a time, so each counts the slots the previous one filled and `batch` is never
+  // exceeded; a claim asked for while one is queued (not yet started) joins it, since it will see every
+  // slot freed until it starts.
+  let chain: Promise<unknown> = Promise.resolve();
+  let queued: Promise<Promise<void>[]> | undefined;
+  function claim(): Promise<Promise<void>[]> {
+    if (queued) return queued;
+    const next = chain.then(() => {
+      queued = undefined;
+      return claimAndLaunch();
+    });
+    queued = next;
+    chain = next.catch(() => undefined);
+    return next;
   }
 
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      claimAndLaunch()
+      claim()
         .catch((err) => logger.warn({ err }, 'saga runner could not claim sagas'))
         .finally(schedule);
     }, options.pollMs);
@@ -153,13 +189,15 @@ export function startSagaRunner(options: SagaRunnerOptions, loop = true): SagaRu
 
   return {
     async tick() {
-      const launched = await claimAndLaunch();
+      const launched = await claim();
       await Promise.all(launched);
       return launched.length;
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A claim under way may still launch sagas; wait for it, then for everything in flight.
+      await chain;
       await Promise.all([...inFlight]);
       clearInterval(renewal);
     },
