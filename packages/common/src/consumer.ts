@@ -405,17 +405,7 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
     const { topic, partition, message } = payload;
     const headers = headersToRecord(message.headers);
     const eventId = eventIdOf(headers);
-    const base: Omit<EventMeta, 'attempt'> = {
-      eventId: eventId ?? '',
-      topic,
-      partition,
-      offset: message.offset,
-      key: message.key ? message.key.toString('utf8') : null,
-      headers,
-      aggregateType: headers[eventHeaders.aggregateType],
-      region: headers[eventHeaders.region],
-      occurredAt: headers[eventHeaders.occurredAt],
-    };
+    const base = metaOf(topic, partition, message, headers, eventId ?? '');
     if (eventId) span.setAttribute('messaging.message.id', eventId);
     // Without an id the event cannot be de-duplicated, and without a value it cannot be read: never retry.
     if (!eventId) return park(payload, 'decode', new Error('message has no event_id or id header'), 1, span);
@@ -553,17 +543,7 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
       const eventId = eventIdOf(headers);
       if (!eventId || !message.value) return false;
       span.setAttribute('messaging.message.id', eventId);
-      const base: Omit<EventMeta, 'attempt'> = {
-        eventId,
-        topic,
-        partition,
-        offset: message.offset,
-        key: message.key ? message.key.toString('utf8') : null,
-        headers,
-        aggregateType: headers[eventHeaders.aggregateType],
-        region: headers[eventHeaders.region],
-        occurredAt: headers[eventHeaders.occurredAt],
-      };
+      const base = metaOf(topic, partition, message, headers, eventId);
       try {
         prepared.push({ eventId, event: await runDecoder(options.decode, message.value, base), base });
       } catch {
@@ -719,5 +699,26 @@ export async function consume<T, Tx>(options: ConsumeOptions<T, Tx>): Promise<Co
       })();
       return stopped;
     },
+  };
+}
+
+/** What a handler is told about a message besides its attempt number. */
+function metaOf(
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+  headers: Record<string, string>,
+  eventId: string,
+): Omit<EventMeta, 'attempt'> {
+  return {
+    eventId,
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key ? message.key.toString('utf8') : null,
+    headers,
+    aggregateType: headers[eventHeaders.aggregateType],
+    region: headers[eventHeaders.region],
+    occurredAt: headers[eventHeaders.occurredAt],
   };
 }
