@@ -55,12 +55,22 @@ export function registerWorkers(app: FastifyInstance, config: Config): void {
       stops.push(() => runner.stop());
     }
     if (config.ORDER_CONSUMERS) {
-      const consumer = await startCheckoutConsumer(app, {
+      // Not awaited: after a crash, joining the group waits until Kafka drops the dead member (its session
+      // timeout, 30 s), longer than Fastify lets an onReady hook take, so the restarted service would fail
+      // to start until then. HTTP and the saga runner go on meanwhile; a consumer that cannot start at all
+      // still stops the process, as before.
+      const consumer = startCheckoutConsumer(app, {
         brokers: config.ORDER_KAFKA_BROKERS,
         registryUrl: config.SCHEMA_REGISTRY_URL,
         saga: { mode: config.SAGA_MODE, ttlSeconds: config.ORDER_RESERVATION_TTL_SECONDS },
       });
-      stops.push(() => consumer.stop());
+      consumer.catch((err) => {
+        app.log.fatal({ err }, 'the cart.checkedout.v1 consumer could not start');
+        process.exit(1);
+      });
+      stops.push(async () => {
+        await (await consumer.catch(() => undefined))?.stop();
+      });
     }
   });
   app.addHook('onClose', async () => {
