@@ -163,4 +163,39 @@ describe.skipIf(!available)('a service killed with SIGKILL mid-saga', () => {
     const final = await waitAllFinal(app, [order.id], 90_000);
     await expectSettled(sku, units, final, 2);
   }, 150_000);
+
+  it('payment-service killed while its PSP holds the authorization: the saga still ends, charged at most once', async () => {
+    const units = 3;
+    const sku = await stockSku(app, units, 'CRASH-PAY');
+    // Held past the kill: the hold lived in the killed process's memory, so nobody will ever answer it.
+    const order = await placeOrder(app, { sku, psp: { behaviour: 'hold', holdSeconds: 30 } });
+    await heldAtPsp(order.id);
+    await sigkillStackService('payment-service');
+    await sleep(1000);
+    await startStackService('payment-service');
+    // The restarted service fails the abandoned attempt (retryable) and releases its Idempotency-Key: the
+    // saga's next authorize goes through, or the step's deadline passes and the saga compensates (voiding
+    // whatever the retry authorized). Either way it ends, with the abandoned payment failed.
+    const final = await waitAllFinal(app, [order.id], 120_000);
+    await expectSettledAfterPaymentCrash(sku, units, final);
+  }, 180_000);
+
+  /** As expectSettled, but the abandoned attempt leaves one failed payment beside at most one live one. */
+  async function expectSettledAfterPaymentCrash(sku: string, units: number, final: OrderOutcome[]) {
+    const order = final[0]!;
+    expect(['confirmed', 'cancelled']).toContain(order.status);
+    const payments = await paymentsOf(app, order.id);
+    expect(payments.filter((p) => p.status === 'pending')).toEqual([]);
+    expect(payments.some((p) => p.status === 'failed')).toBe(true);
+    expect(payments.filter((p) => p.status === 'captured').length).toBeLessThanOrEqual(1);
+    if (order.status === 'cancelled') expect(payments.filter((p) => p.status === 'captured')).toEqual([]);
+    const sold = order.status === 'confirmed' ? 1 : 0;
+    expect(await stockOf(app, sku)).toEqual({
+      received: units,
+      available: units - sold,
+      reserved: 0,
+      sold,
+      oversold: 0,
+    });
+  }
 });

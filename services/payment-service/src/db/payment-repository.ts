@@ -216,6 +216,42 @@ export function createPaymentRepository(pool: pg.Pool, options: PaymentRepositor
       });
     },
 
+    /**
+     * After a restart: the mock PSP's holds live in the process's memory, so a `pending` payment last touched
+     * before this process started has nobody left to answer it. Each is failed as a retryable psp_timeout
+     * (with its event), and the Idempotency-Keys its request left pending are released, so the caller's retry
+     * (the saga's authorize, or its void compensation) is neither refused as in progress nor kept waiting.
+     * Assumes one payment-service process per database, as the stack and Compose run it. Answers how many
+     * payments were failed.
+     */
+    async recoverAbandoned(startedAt: Date): Promise<number> {
+      const { rows } = await pool.query<{ id: string }>(
+        `SELECT id FROM payments WHERE status = 'pending' AND updated_at < $1`,
+        [startedAt],
+      );
+      let failed = 0;
+      for (const { id } of rows) {
+        const done = await pgTransaction(pool, async (client) => {
+          const updated = await client.query(
+            `UPDATE payments SET status = 'failed', failure_reason = 'psp_timeout',
+               failure_detail = 'abandoned: payment-service restarted while the PSP held it', updated_at = now()
+             WHERE id = $1 AND status = 'pending' AND updated_at < $2
+             RETURNING ${columns}`,
+            [id, startedAt],
+          );
+          if (!updated.rows[0]) return false;
+          const payment = toPayment(updated.rows[0]);
+          await events.failed(client, payment, 'psp_timeout', 'abandoned while waiting for the PSP', true);
+          return true;
+        });
+        if (done) failed++;
+      }
+      await pool.query(`DELETE FROM idempotency_keys WHERE state = 'pending' AND created_at < $1`, [
+        startedAt,
+      ]);
+      return failed;
+    },
+
     /** Forgets a pending attempt whose PSP call failed transiently, so nothing half-done remains. */
     async abandon(id: string): Promise<void> {
       await pool.query(`DELETE FROM payments WHERE id = $1 AND status = 'pending'`, [id]);
