@@ -8,8 +8,15 @@ export interface ParsedOptions {
   scenario: string;
   modes: Mode[];
   seed: number;
+  /** How many times each mode is run (`--runs`, default 1). */
+  runs: number;
+  /** How many runs may be in flight at once (`--concurrency`, default 1). */
+  concurrency: number;
   options: Record<string, number | string | boolean>;
 }
+
+export const MAX_RUNS = 1000;
+export const MAX_CONCURRENCY = 16;
 
 /** `--name value` and `--name=value`; every value is required and every name must be known. */
 export function parseArgs(argv: string[], scenarios: Record<string, Scenario>): ParsedOptions {
@@ -33,8 +40,12 @@ export function parseArgs(argv: string[], scenarios: Record<string, Scenario>): 
     throw new UsageError('--mode must be broken, fixed or both');
   const seedText = raw.get('seed') ?? '1';
   if (!/^\d{1,9}$/.test(seedText)) throw new UsageError('--seed must be a whole number');
+  const runs = wholeNumber(raw, 'runs', 1, MAX_RUNS);
+  const concurrency = wholeNumber(raw, 'concurrency', 1, MAX_CONCURRENCY);
+  if (concurrency > 1 && !scenario.independentRuns)
+    throw new UsageError(`scenario ${name} cannot overlap runs: --concurrency must be 1`);
   const options: Record<string, number | string | boolean> = {};
-  const known = new Set(['scenario', 'mode', 'seed']);
+  const known = new Set(['scenario', 'mode', 'seed', 'runs', 'concurrency']);
   for (const option of scenario.options) {
     known.add(option.name);
     const text = raw.get(option.name);
@@ -63,8 +74,28 @@ export function parseArgs(argv: string[], scenarios: Record<string, Scenario>): 
     scenario: name,
     modes: mode === 'both' ? ['broken', 'fixed'] : [mode as Mode],
     seed: Number(seedText),
+    runs,
+    concurrency,
     options,
   };
+}
+
+function wholeNumber(raw: Map<string, string>, name: string, min: number, max: number): number {
+  const text = raw.get(name);
+  if (text === undefined) return 1;
+  const value = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max))
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max}`);
+  return value;
+}
+
+/**
+ * The seed of run `run` (1-based) of `--runs`: the first run keeps --seed, so one run is what it always was;
+ * the others are drawn from a generator seeded by it. Any run repeats alone with `--seed <its seed>`.
+ */
+export function runSeed(seed: number, run: number): number {
+  if (run <= 1) return seed;
+  return Math.floor(seededRandom((seed ^ Math.imul(run, 0x9e3779b1)) >>> 0)() * 1_000_000_000);
 }
 
 /** mulberry32: a small, fast, seeded generator, so a run can be repeated exactly with --seed. */
@@ -81,11 +112,17 @@ export function seededRandom(seed: number): () => number {
 
 export function usage(scenarios: Record<string, Scenario>): string {
   const lines = [
-    'usage: pnpm scenario --scenario <name> [--mode broken|fixed|both] [--seed N] [scenario options]',
+    'usage: pnpm scenario --scenario <name> [--mode broken|fixed|both] [--seed N] [--runs N] [--concurrency C]',
+    '                     [scenario options]',
+    '',
+    '  --mode (default both): broken, fixed, or both one after the other',
+    '  --seed (default 1): seed of the first run; later runs derive theirs from it',
+    `  --runs (default 1, at most ${MAX_RUNS}): independent runs per mode, judged each and aggregated`,
+    `  --concurrency (default 1, at most ${MAX_CONCURRENCY}): runs in flight at once (scenarios with independent runs)`,
     '',
   ];
   for (const s of Object.values(scenarios)) {
-    lines.push(`  ${s.name}: ${s.description}`);
+    lines.push(`  ${s.name}: ${s.description}${s.independentRuns ? '' : ' (runs one at a time)'}`);
     for (const o of s.options) lines.push(`    --${o.name} (default ${o.default}): ${o.description}`);
   }
   return lines.join('\n');

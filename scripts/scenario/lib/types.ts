@@ -9,6 +9,11 @@ export interface Figure {
   unit?: string;
   /** Absent: reported only. */
   expect?: { op: '>' | '>=' | '=' | '<=' | '<'; value: number };
+  /**
+   * How repeated runs combine into the figure's headline (`--runs`): `sum` (a count) or `p50` (a duration);
+   * default `p50` when the figure has a unit, else `sum`. The maximum is always reported beside it.
+   */
+  aggregate?: 'sum' | 'p50';
 }
 
 export interface RunResult {
@@ -20,6 +25,7 @@ export interface RunResult {
 
 export interface ScenarioContext {
   mode: Mode;
+  /** This run's seed: --seed for the first run, derived from it for the others (`runSeed`). */
   seed: number;
   /** Deterministic randomness from --seed. */
   random: () => number;
@@ -42,5 +48,12 @@ export interface Scenario {
   name: string;
   description: string;
   options: ScenarioOption[];
+  /**
+   * Whether two runs may be in flight at once (`--concurrency` above 1): true only when each run works on
+   * its own data (fresh SKU, carts, customers) and so cannot see another's.
+   */
+  independentRuns?: boolean;
+  /** Figures printed on each run's progress line under `--runs`; default: those with an expectation. */
+  keyFigures?: string[];
   run(context: ScenarioContext): Promise<RunResult>;
 }
