@@ -29,6 +29,8 @@ step stack-up pnpm stack up
 step stack-tests pnpm test:stack
 step integration-tests pnpm test:integration
 step e2e-checkout pnpm e2e:checkout
+# The incident itself: broken mode must oversell, fixed must not (a 12 s hold leaves the race a wide window).
+step scenario-oversell pnpm scenario --scenario oversell --mode both --hold 12
 step openapi-export pnpm openapi
 echo
 pnpm --silent tsx scripts/ci/summarize.ts
