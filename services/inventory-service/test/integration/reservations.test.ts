@@ -149,7 +149,11 @@ async function expiredAndRetaken(sku: string, ttlSeconds = 900) {
     await reserve({ orderId: randomUUID(), sku, region: 'eu-west', quantity: 1, ttlSeconds: 2 })
   ).json();
   await waitFor(() => Date.now() > Date.parse(late.expiresAt) + 100, 10_000);
-  await app.inventory.sweep();
+  // The stack's own inventory-service sweeps too: whichever sweeper takes the expiry, wait until the unit is back.
+  await waitFor(async () => {
+    await app.inventory.sweep();
+    return (await rows(sku))[0]?.available === 1;
+  }, 15_000);
   const other = await reserve({ orderId: randomUUID(), sku, region: 'eu-west', quantity: 1, ttlSeconds });
   expect(other.statusCode).toBe(201);
   return { late: late as { id: string }, other: other.json() as { id: string; expiresAt: string } };
@@ -222,7 +226,10 @@ describe('POST /reservations/:reservationId/commit', () => {
     expect(first.json()).toMatchObject({ status: 'committed', afterExpiry: true });
     // The other order's reservation expires too and hands its unit back to a row already below zero.
     await waitFor(() => Date.now() > Date.parse(other.expiresAt) + 100, 10_000);
-    await app.inventory.sweep();
+    await waitFor(async () => {
+      await app.inventory.sweep();
+      return (await rows(sku))[0]?.reserved === 0;
+    }, 15_000);
     expect((await rows(sku))[0]).toMatchObject({ available: 0, reserved: 0, sold: 1, received: 1 });
     const second = await commit(other.id, 'false');
     expect(second.json()).toMatchObject({ status: 'committed', afterExpiry: true });
